@@ -1,0 +1,1 @@
+"""The ``v6`` command line: one entry point, sub-commands per area."""
