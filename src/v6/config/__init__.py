@@ -26,7 +26,6 @@ from v6.config.sections import (
     ProfitTargets,
     ReconnectBackoff,
     RefreshIntervals,
-    Regime,
     TradingLimitsConfig,
     VarianceAnalysisConfig,
 )
@@ -44,6 +43,7 @@ from v6.config.types import (
     Seconds,
 )
 from v6.config.variance import variance_weight
+from v6.domain.regime import Regime
 
 __all__ = [
     "DEFAULT_CONFIG_PATH",

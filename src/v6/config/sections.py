@@ -6,7 +6,7 @@ defaults; units are in the field names or the docstrings.
 from __future__ import annotations
 
 import re
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
@@ -28,18 +28,8 @@ from v6.config.types import (
     SecretUrl,
     Symbol,
 )
+from v6.domain.regime import Regime
 from v6.domain.strategy import StrategyType
-
-
-class Regime(StrEnum):
-    """Market regimes the take-profit table and the variance analysis are keyed by."""
-
-    CRASH = "crash"
-    HIGH_VOL = "high_vol"
-    NORMAL = "normal"
-    LOW_VOL = "low_vol"
-    TRENDING = "trending"
-    RANGE_BOUND = "range_bound"
 
 
 class MarketDataType(IntEnum):

@@ -23,6 +23,7 @@ from v6.domain.orders import (
 )
 from v6.domain.portfolio import Portfolio, Position
 from v6.domain.quote import Quote, QuoteValidity
+from v6.domain.regime import Regime
 from v6.domain.strategy import Strategy, StrategyStatus, StrategyType, is_credit_type
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "Position",
     "Quote",
     "QuoteValidity",
+    "Regime",
     "Right",
     "Severity",
     "Strategy",
