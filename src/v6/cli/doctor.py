@@ -105,3 +105,27 @@ def guarded(name: str, fn: Callable[[], Check]) -> Check:
         return Check(name, Status.FAIL, str(exc))
     except Exception as exc:  # a doctor must report, not crash
         return Check(name, Status.FAIL, f"{type(exc).__name__}: {exc}")
+
+
+def check_tables(lake_dir: Path) -> Check:
+    """Open and read the first row of every table that exists; list the ones not created yet."""
+    from v6.store import TABLES, LakeReader
+
+    name = "tables"
+    if not lake_dir.exists():
+        return Check(name, Status.OK, f"no lake at {lake_dir} yet; the engine creates it")
+    reader = LakeReader(lake_dir)
+    present = reader.tables()
+    broken: list[str] = []
+    for table in present:
+        try:
+            reader.scan(table).head(1).collect()
+        except Exception as exc:  # report every unreadable table, not just the first
+            broken.append(f"{table} ({type(exc).__name__}: {exc})")
+    if broken:
+        return Check(name, Status.FAIL, "unreadable: " + "; ".join(broken))
+    missing = sorted(set(TABLES) - set(present))
+    detail = f"{len(present)} readable in {lake_dir}"
+    if missing:
+        return Check(name, Status.WARN, f"{detail}; not created yet: {', '.join(missing)}")
+    return Check(name, Status.OK, detail)
