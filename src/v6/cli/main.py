@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from v6 import __version__
-from v6.cli import config_cmd, db_cmd
+from v6.cli import config_cmd, db_cmd, sim_cmd
 from v6.cli.doctor import (
     Check,
     Status,
@@ -39,6 +39,7 @@ app = typer.Typer(
 )
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(sim_cmd.app, name="sim")
 
 console = Console()
 ConfigOption = Annotated[
