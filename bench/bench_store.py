@@ -279,6 +279,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
         results += bench_read_after_commits(writer2, lake2, 100_000, commits)
         writer.close()
         writer2.close()
+    print_table(results)
     return results
 
 
@@ -291,7 +292,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100k rows, 200 commits (< 60 s)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    results = run(args.quick)
+    run(args.quick)
+    print(f"total {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def print_table(results: list[dict[str, Any]]) -> None:
+    """Ours beside plain deltalake and the reference document's anchors."""
     header = (
         f"{'operation':<58} {'v6 med':>8} {'v6 p90':>8} {'raw med':>8} {'raw p90':>8} "
         f"{'ratio':>6}  reference anchor (ms)"
@@ -309,8 +316,6 @@ def main(argv: list[str] | None = None) -> int:
         "\nv6 = v6.store (LakeWriter / LakeReader via polars); raw = the same operation with "
         "plain deltalake calls in this run (pyarrow for reads); ratio = v6 / raw."
     )
-    print(f"total {time.perf_counter() - started:.1f} s")
-    return 0
 
 
 if __name__ == "__main__":
