@@ -200,6 +200,10 @@ ORDERS = _event(
         _opt("status", _STR),  # INTENDED | SUBMITTED | ... (latest row wins)
         _opt("mode", _STR),  # sim | paper | live
         _opt("reason", _STR),
+        _opt("urgency", _STR),  # IMMEDIATE | HIGH | NORMAL | LOW
+        _opt("decision_id", _STR),  # the decision that caused the intent
+        _opt("mid_at_decision", _F64),  # net combo mid when decided (slippage base)
+        _opt("stop_price", _F64),
     ],
     partitioned=False,
 )
@@ -220,6 +224,7 @@ ORDER_EVENTS = _event(
         _opt("limit_price", _F64),
         _opt("error_code", _I32),
         _opt("message", _STR),
+        _opt("walk_step", _I32),  # price-walk step that produced this limit
     ],
     partitioned=False,
 )
@@ -248,6 +253,11 @@ EXECUTIONS = _event(
         _opt("realized_pnl", _F64),
         _opt("exchange", _STR),
         _opt("account", _STR),
+        _opt("intent_id", _STR),
+        _opt("multiplier", _I32),
+        _opt("mid_at_decision", _F64),  # leg mid when the intent was decided
+        _opt("slippage_per_share", _F64),  # signed: positive = worse than mid
+        _opt("slippage_dollars", _F64),
     ],
     partitioned=False,
 )
