@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from v6 import __version__
-from v6.cli import config_cmd, db_cmd, sim_cmd
+from v6.cli import alerts_cmd, config_cmd, db_cmd, explain_cmd, sim_cmd
 from v6.cli.doctor import (
     Check,
     Status,
@@ -40,6 +40,8 @@ app = typer.Typer(
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(sim_cmd.app, name="sim")
+app.add_typer(alerts_cmd.app, name="alerts")
+app.command("explain")(explain_cmd.explain)
 
 console = Console()
 ConfigOption = Annotated[

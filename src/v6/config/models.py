@@ -30,6 +30,9 @@ from v6.config.sections import (
     VarianceAnalysisConfig,
 )
 from v6.config.types import ConfigSection
+from v6.risk.config import RiskConfig
+from v6.rules.config import RulesConfig
+from v6.strategies.config import StrategiesConfig
 
 
 class Mode(StrEnum):
@@ -163,7 +166,10 @@ class TradingConfig(ConfigSection):
     variance_analysis: VarianceAnalysisConfig = Field(default_factory=VarianceAnalysisConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     entry: EntryConfig = Field(default_factory=EntryConfig)
+    strategies: StrategiesConfig = Field(default_factory=StrategiesConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    rules: RulesConfig = Field(default_factory=RulesConfig)
+    risk: RiskConfig = Field(default_factory=RiskConfig)
 
     @property
     def lake_dir(self) -> Path:
