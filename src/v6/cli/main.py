@@ -6,6 +6,8 @@ Any ``V6Error`` becomes one clear line on stderr and the error's exit code; ``--
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
 import traceback
@@ -29,6 +31,7 @@ from v6.cli.doctor import (
     guarded,
 )
 from v6.errors import V6Error
+from v6.logs import setup_logging
 
 app = typer.Typer(
     name="v6",
@@ -44,6 +47,7 @@ app.add_typer(alerts_cmd.app, name="alerts")
 app.command("explain")(explain_cmd.explain)
 
 console = Console()
+log = logging.getLogger("v6.cli")
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="Config file (default: config/trading_config.yaml)."),
@@ -77,6 +81,14 @@ def doctor(config: ConfigOption = None) -> None:
         checks.append(Check("config", Status.FAIL, str(exc)))
     else:
         cfg = loaded.config
+        with contextlib.suppress(OSError):  # an unwritable data dir is reported below
+            setup_logging(
+                cfg.log_dir,
+                level=cfg.logging.level,
+                console=cfg.logging.console,
+                file_name=cfg.logging.json_file,
+            )
+        log.info("doctor run", extra={"config_source": loaded.source})
         checks.append(Check("config", Status.OK, f"valid, mode={cfg.mode} ({loaded.source})"))
         checks.append(guarded("data directory", lambda: check_writable(cfg.data_dir)))
         checks.append(guarded("tables", lambda: check_tables(cfg.lake_dir)))
