@@ -406,6 +406,8 @@ STRATEGY_PREDICTIONS = _state(
         _opt("predicted_return_fraction", _F64),
         _opt("predicted_win_probability", _F64),
         _opt("predicted_max_loss", _F64),
+        _opt("predicted_max_profit", _F64),
+        _opt("predicted_hold_days", _F64),
         _opt("skew_ratio", _F64),
         _opt("iv_rank", _F64),
         _opt("entered_at", TS),
