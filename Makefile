@@ -18,9 +18,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 
-## run: the main job (v6 doctor until the trading engine lands, then v6 run in sim mode)
+## run: the main job: v6 trades the simulated market (60 sessions, journal in ./data, live
+## progress bar, closing summary). DAYS=250 SEED=11 for another run.
 run: $(VENV)/.installed
-	$(BIN)/v6 doctor
+	$(BIN)/v6 run --days $(or $(DAYS),60) --seed $(or $(SEED),7) --data-dir data
 
 ## test: the whole suite, as CI runs it
 test: $(VENV)/.installed-dev
