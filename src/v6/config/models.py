@@ -20,6 +20,7 @@ from v6.config.sections import (
     LIVE_PORTS,
     PAPER_PORTS,
     AlertsConfig,
+    DashboardConfig,
     EntryConfig,
     IBConnectionConfig,
     LoggingConfig,
@@ -33,6 +34,7 @@ from v6.config.types import ConfigSection
 from v6.risk.config import RiskConfig
 from v6.rules.config import RulesConfig
 from v6.strategies.config import StrategiesConfig
+from v6.workflows.config import EngineConfig
 
 
 class Mode(StrEnum):
@@ -170,6 +172,8 @@ class TradingConfig(ConfigSection):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     rules: RulesConfig = Field(default_factory=RulesConfig)
     risk: RiskConfig = Field(default_factory=RiskConfig)
+    engine: EngineConfig = Field(default_factory=EngineConfig)
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
 
     @property
     def lake_dir(self) -> Path:

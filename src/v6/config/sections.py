@@ -249,3 +249,16 @@ class AlertsConfig(ConfigSection):
     """Alert delivery. Notification URLs often embed tokens, so they are secrets."""
 
     notify_urls: Annotated[tuple[Annotated[SecretUrl, AfterValidator(_url_like)], ...], SECRET] = ()
+
+
+class DashboardConfig(ConfigSection):
+    """The read-only Streamlit dashboard (``v6 dashboard``). It listens on the loopback address
+    unless told otherwise; bound to any other address it needs ``password`` (``v6 dashboard``
+    refuses to start without one), which can also come from ``V6__DASHBOARD__PASSWORD``."""
+
+    host: Annotated[str, Field(min_length=1)] = "127.0.0.1"
+    port: Port = 8501
+    password: Annotated[SecretStr | None, SECRET, Field(min_length=8)] = None
+    """Asked for before any page is shown; at least 8 characters."""
+    refresh_s: Annotated[float, NoBool, Field(ge=0.5, le=3600)] = 5.0
+    """Seconds between automatic refreshes of each panel (reads are cached this long)."""

@@ -1,6 +1,8 @@
 """The one query layer every front end reads through (CLI, dashboard, notifications), so they
 always agree: alerts (open, history, by id), decisions (by strategy, rule, action, time, id),
-the explanation of a decision, and acknowledgements waiting for the engine.
+the explanation of a decision, and acknowledgements waiting for the engine. The modules
+``account``, ``positions``, ``orders``, ``risk``, ``health`` and ``backtests`` answer the
+dashboard's (and ``v6 status``'s) questions as plain functions over a ``LakeReader``.
 
 Read-only: fresh handles per call, safe next to the running engine. Ids may be given as a
 unique prefix of at least four characters; an unknown id raises a ``NotFound`` (exit code 2).
@@ -17,22 +19,50 @@ from v6.domain.alert import AlertType, Severity
 from v6.domain.decision import Action
 from v6.errors import InputRejected
 from v6.journal.codec import DecisionRecord
+from v6.queries import account, backtests, health, orders, positions, risk
 from v6.queries import alerts as _alerts
 from v6.queries import decisions as _decisions
+from v6.queries.account import AccountSummary
+from v6.queries.backtests import RunInfo
 from v6.queries.base import AlertNotFound, AmbiguousId, DecisionNotFound, NotFound
 from v6.queries.decisions import StrategyInfo
 from v6.queries.explain import Explanation, explain_record, format_value
+from v6.queries.health import HealthRecord, LogEntry, ProcessInfo
+from v6.queries.legs import LegView
+from v6.queries.orders import WorkingOrder
+from v6.queries.positions import LadderBucket, PositionView
+from v6.queries.proximity import RuleProximity
+from v6.queries.risk import Correlations, Exposure, StressResult
 from v6.store.reader import LakeReader
 
 __all__ = [
+    "AccountSummary",
     "AlertNotFound",
     "AmbiguousId",
+    "Correlations",
     "DecisionNotFound",
     "Explanation",
+    "Exposure",
+    "HealthRecord",
+    "LadderBucket",
+    "LegView",
+    "LogEntry",
     "NotFound",
+    "PositionView",
+    "ProcessInfo",
     "Queries",
+    "RuleProximity",
+    "RunInfo",
     "StrategyInfo",
+    "StressResult",
+    "WorkingOrder",
+    "account",
+    "backtests",
     "format_value",
+    "health",
+    "orders",
+    "positions",
+    "risk",
 ]
 
 
