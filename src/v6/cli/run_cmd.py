@@ -94,8 +94,11 @@ def run(
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Run the trading engine. sim (the default): simulate DAYS sessions of market with the
-    paper broker, as fast as the machine allows, then print a summary of what it did."""
+    """Run the trading engine (sim: DAYS simulated sessions, then a summary).
+
+    In sim mode (the default) the engine trades the built-in market with the paper broker, as
+    fast as the machine allows, then prints a summary of what it did.
+    """
     cfg, root = _config(config, data_dir)
     chosen = mode or cfg.mode
     if chosen is not Mode.SIM:
@@ -189,8 +192,10 @@ def _counts(items: dict[str, int] | object) -> str:
 
 
 def status(data_dir: DataDirOpt = None, config: ConfigOpt = None) -> None:
-    """The engine's health record and what the journal shows: trading state, heartbeat, last
-    cycle, open strategies and alerts, kill switch and pending resume requests."""
+    """Engine health: trading state, heartbeat, last cycle, open strategies, alerts.
+
+    Also shows the kill switch and pending resume requests.
+    """
     cfg, root = _config(config, data_dir)
     out = _console()
     now = WallClock().now()
@@ -312,8 +317,10 @@ def kill(
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Set the kill switch: the engine cancels working orders, stops trading, and with
-    --flatten closes every position. ``v6 resume`` clears it."""
+    """Set the kill switch: cancel working orders and stop trading (--flatten: close all).
+
+    ``v6 resume`` clears it.
+    """
     cfg, root = _config(config, data_dir)
     switch = KillSwitch.from_config(root, cfg.risk.kill_switch)
     switch.set(now=WallClock().now(), reason=reason, flatten=flatten, by=_user())
