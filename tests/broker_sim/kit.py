@@ -6,52 +6,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from v6.clock import VirtualClock
 from v6.domain import (
     ComboLeg,
     OptionContract,
     Order,
     OrderAction,
     OrderType,
-    Quote,
     Right,
     TimeInForce,
 )
+from v6.testing.quotes import DictQuotes
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 New York
 EXPIRY = date(2026, 3, 20)
 BUY = OrderAction.BUY
 SELL = OrderAction.SELL
-
-
-class DictQuotes:
-    """A deterministic QuoteSource: quotes and underlying prices set by the test.
-
-    Quotes are stamped with the clock's current time unless a timestamp is given, so they
-    stay fresh as the test advances the clock."""
-
-    def __init__(self, clock: VirtualClock) -> None:
-        self._clock = clock
-        self._quotes: dict[OptionContract, tuple[float, float, datetime | None]] = {}
-        self.spots: dict[str, float] = {}
-
-    def set(
-        self, contract: OptionContract, bid: float, ask: float, ts: datetime | None = None
-    ) -> None:
-        self._quotes[contract] = (bid, ask, ts)
-
-    def remove(self, contract: OptionContract) -> None:
-        self._quotes.pop(contract, None)
-
-    def quote(self, contract: OptionContract) -> Quote | None:
-        entry = self._quotes.get(contract)
-        if entry is None:
-            return None
-        bid, ask, ts = entry
-        return Quote(bid=bid, ask=ask, ts=ts if ts is not None else self._clock.now())
-
-    def underlying_price(self, symbol: str) -> float | None:
-        return self.spots.get(symbol)
 
 
 def opt(

@@ -22,7 +22,6 @@ from v6.domain import (
     Order,
     OrderEvent,
     OrderStatus,
-    Quote,
     Right,
     Severity,
     Strategy,
@@ -35,6 +34,7 @@ from v6.errors import RetryableError
 from v6.execution import ExecutionConfig, ExecutionEngine, GateDecision, uncovered_shorts
 from v6.ports import BrokerEvent, OpenOrder
 from v6.ports.store import Row
+from v6.testing.quotes import DictQuotes
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 New York
 EXPIRY = date(2026, 3, 20)
@@ -54,33 +54,6 @@ IC_QUOTES = {
     C_LONG: (0.90, 1.00),
 }
 """Open credit: natural 0.80, mid 1.00, far side 1.20 (per unit, IB sign: -0.80/-1.00/-1.20)."""
-
-
-class DictQuotes:
-    """Quotes set by the test, stamped with the clock's time so they stay fresh."""
-
-    def __init__(self, clock: VirtualClock) -> None:
-        self._clock = clock
-        self._quotes: dict[OptionContract, tuple[float, float, datetime | None]] = {}
-        self.spots: dict[str, float] = {"SPY": 500.0}
-
-    def set(
-        self, contract: OptionContract, bid: float, ask: float, ts: datetime | None = None
-    ) -> None:
-        self._quotes[contract] = (bid, ask, ts)
-
-    def remove(self, contract: OptionContract) -> None:
-        self._quotes.pop(contract, None)
-
-    def quote(self, contract: OptionContract) -> Quote | None:
-        entry = self._quotes.get(contract)
-        if entry is None:
-            return None
-        bid, ask, ts = entry
-        return Quote(bid=bid, ask=ask, ts=ts if ts is not None else self._clock.now())
-
-    def underlying_price(self, symbol: str) -> float | None:
-        return self.spots.get(symbol)
 
 
 class MemoryStore:
@@ -312,7 +285,7 @@ class World:
 
 def make_world(config: ExecutionConfig | None = None, **broker_settings: Any) -> World:
     clock = VirtualClock(START)
-    quotes = DictQuotes(clock)
+    quotes = DictQuotes(clock, {"SPY": 500.0})
     for contract, (bid, ask) in IC_QUOTES.items():
         quotes.set(contract, bid, ask)
     settings: dict[str, Any] = {"fees_per_contract": 0.0}
