@@ -19,7 +19,16 @@ from rich.console import Console
 from rich.table import Table
 
 from v6 import __version__
-from v6.cli import alerts_cmd, config_cmd, dashboard_cmd, db_cmd, explain_cmd, run_cmd, sim_cmd
+from v6.cli import (
+    alerts_cmd,
+    backtest_cmd,
+    config_cmd,
+    dashboard_cmd,
+    db_cmd,
+    explain_cmd,
+    run_cmd,
+    sim_cmd,
+)
 from v6.cli.doctor import (
     Check,
     Status,
@@ -47,6 +56,7 @@ app.add_typer(alerts_cmd.app, name="alerts")
 app.command("explain")(explain_cmd.explain)
 app.command("dashboard")(dashboard_cmd.dashboard)
 run_cmd.mount(app)
+backtest_cmd.mount(app)
 
 console = Console()
 log = logging.getLogger("v6.cli")

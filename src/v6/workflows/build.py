@@ -10,6 +10,7 @@ from pathlib import Path
 
 from v6.alerts.manager import AlertManager
 from v6.alerts.requests import RequestInbox
+from v6.analytics.predictions import StrategyPredictionsTable
 from v6.config.models import TradingConfig
 from v6.execution.config import ExecutionConfig
 from v6.execution.engine import ExecutionEngine
@@ -22,6 +23,7 @@ from v6.rules.regime import EnhancedMarketRegimeDetector
 from v6.rules.regime_source import FileRegimeSource
 from v6.sim.calendar import TradingCalendar
 from v6.store.port import LakeStore
+from v6.store.reader import LakeReader
 from v6.store.schemas import TABLES
 from v6.strategies.selector import StrategySelector
 from v6.workflows.book import Book
@@ -31,6 +33,7 @@ from v6.workflows.entry import EntryWorkflow
 from v6.workflows.feed import MarketFeed
 from v6.workflows.market import MarketHistory, RegimeTracker
 from v6.workflows.monitoring import PositionMonitoringWorkflow
+from v6.workflows.predictions import PredictionTracker
 from v6.workflows.rolls import RollDesk
 from v6.workflows.schedule import EntrySchedule
 from v6.workflows.services import Services
@@ -102,11 +105,18 @@ def build_engine(
             FileRegimeSource.from_config(cfg.rules.regime),
         ),
     )
+    svc.predictions = PredictionTracker(
+        StrategyPredictionsTable(a.store, LakeReader(cfg.lake_dir), cfg.variance_analysis),
+        cfg,
+        a.store,
+    )
     rolls = RollDesk(svc)
     schedule = EntrySchedule(
         calendar or TradingCalendar(), cfg.engine, entry_scan_s=cfg.refresh.entry_scan_s
     )
     selector = StrategySelector.from_config(cfg, quantity=cfg.engine.units_per_trade)
+    if cfg.variance_analysis.enabled:  # weights from the predictions the journal already holds
+        selector.weights = svc.predictions.weights(a.clock.now())
     return Engine(
         svc,
         PositionMonitoringWorkflow(svc, rolls),

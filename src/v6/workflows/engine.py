@@ -136,6 +136,8 @@ class Engine:
         if report.unmatched_fills:
             ended += self._settle(report, now)
         self._journal_ended(ended, report.strategies, now)
+        if svc.predictions is not None:
+            svc.predictions.after_step(report.strategies, ended, now)
         for sid, window in rolls:
             rolled = book.strategies.get(sid)
             if rolled is not None:
@@ -259,6 +261,8 @@ class Engine:
             for k, strat in enumerate(risk.book.strategies):
                 svc.day.open_pnl_at_start[strat.strategy_id] = float(risk.strategy_pnl[k])
         svc.day.day = ""
+        if svc.predictions is not None:
+            self.entry.selector.weights = svc.predictions.weights(now)
         svc.store.pump()
         self._last_flush = time.monotonic()
         self._save_breaker()

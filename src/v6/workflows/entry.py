@@ -223,6 +223,8 @@ class EntryWorkflow:
         svc.book.register(
             IntentInfo(intent.intent_id, pending.strategy_id, IntentKind.OPEN, origin)
         )
+        if svc.predictions is not None:
+            svc.predictions.expect(proposal, regime, now)
         await self._refresh_snapshot()
         return None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from v6.alerts.manager import AlertManager
 from v6.config.models import TradingConfig
@@ -21,6 +22,9 @@ from v6.workflows.book import Book
 from v6.workflows.desk import RiskDesk
 from v6.workflows.feed import MarketFeed
 from v6.workflows.market import MarketHistory, RegimeTracker
+
+if TYPE_CHECKING:
+    from v6.workflows.predictions import PredictionTracker
 
 log = logging.getLogger("v6.engine")
 
@@ -54,6 +58,8 @@ class Services:
     day: Day = field(default_factory=Day)
     account: AccountSummary | None = None
     realised_total: float = 0.0
+    predictions: PredictionTracker | None = None
+    """Prediction tracking at entry and exit (``v6.workflows.predictions``); None = off."""
 
     @property
     def quote_max_age(self) -> timedelta:
