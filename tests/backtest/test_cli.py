@@ -157,6 +157,8 @@ def test_compare_runs_both_configs_on_the_same_paths_and_writes_its_report(
     for _, side in paths.group_by("config"):
         assert sorted(side["seed"]) == [1000, 1001, 1002]
     assert pl.read_csv(folder / "paths.csv").height == 6
+    sessions = paths.select(pl.sum_horizontal(pl.col("^sessions_.*$")))
+    assert sessions.to_series().to_list() == [3] * 6  # every session has its regime
     assert (folder / "reports" / "report.html").is_file()
     assert (folder / "reports" / "sharpe_ratio_difference.png").is_file()
     manifest = json.loads((folder / "manifest.json").read_text())

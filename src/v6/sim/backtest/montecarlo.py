@@ -24,6 +24,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -105,6 +106,8 @@ class PathResult:
     equity: list[float]
     wall_s: float
     cpu_s: float
+    regime_sessions: dict[str, int] = field(default_factory=dict)
+    """Sessions per regime of the path (the simulator's own label at each close)."""
 
 
 def run_path(job: PathJob) -> PathResult:
@@ -138,6 +141,7 @@ def run_path(job: PathJob) -> PathResult:
         equity=[float(x) for x in curve.equity_dollars],
         wall_s=result.wall_s,
         cpu_s=result.cpu_s,
+        regime_sessions=dict(Counter(m.regime for m in result.marks)),
     )
 
 
@@ -198,8 +202,15 @@ class Comparison:
 
     def frame(self) -> pl.DataFrame:
         """One row per path and config: ``config``, ``path_id``, ``seed``, every metric."""
+        regimes = sorted({g for r in self.results for g in r.regime_sessions})
         rows = [
-            {"config": r.label, "path_id": r.path_id, "seed": r.seed, **r.metrics}
+            {
+                "config": r.label,
+                "path_id": r.path_id,
+                "seed": r.seed,
+                **r.metrics,
+                **{f"sessions_{g}": r.regime_sessions.get(g, 0) for g in regimes},
+            }
             for r in sorted(self.results, key=lambda r: (r.path_id, r.label))
         ]
         return pl.DataFrame(rows)
