@@ -32,6 +32,8 @@ class OptionContract:
     right: Right
     multiplier: int = 100
     con_id: int | None = field(default=None, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
+    _key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.symbol or not self.symbol.strip():
@@ -46,11 +48,25 @@ class OptionContract:
             )
         # Accept "C"/"P" from tables and the wire; store the enum.
         object.__setattr__(self, "right", Right(self.right))
+        # Contracts key every quote, position and margin lookup (hundreds of thousands of
+        # times a simulated year), so the hash and the key are computed once.
+        identity = (self.symbol, self.expiry, self.strike, self.right, self.multiplier)
+        object.__setattr__(self, "_hash", hash(identity))
+        key = f"{self.symbol} {self.expiry.isoformat()} {self.strike:g}{self.right.value}"
+        object.__setattr__(self, "_key", key)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[OptionContract], tuple[object, ...]]:
+        # Rebuilt through __init__: a pickled hash of a str is wrong in another process.
+        fields = (self.symbol, self.expiry, self.strike, self.right, self.multiplier)
+        return (OptionContract, (*fields, self.con_id))
 
     @property
     def key(self) -> str:
         """A stable human-readable key, e.g. ``SPY 2026-12-18 450P``; used in tables and logs."""
-        return f"{self.symbol} {self.expiry.isoformat()} {self.strike:g}{self.right.value}"
+        return self._key
 
     @property
     def is_call(self) -> bool:

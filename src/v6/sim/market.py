@@ -327,6 +327,10 @@ class MarketSimulator:
         """Quotes keyed by ``contract.key``; unlisted, expired and feed-gapped contracts are
         absent. One vectorised pass for all symbols; ``Quote`` objects are built lazily."""
         st = state or self.state
+        if st is self._state:
+            known = self._known_quotes(contracts)
+            if known is not None:
+                return known
         out = LazyQuoteMap()
         req = self._prepare(contracts)
         if req.symbols:
@@ -357,6 +361,21 @@ class MarketSimulator:
                 for key in out:
                     del self._step_quotes[key]
                 self._step_maps.append(out)
+        return out
+
+    def _known_quotes(self, contracts: Sequence[OptionContract]) -> dict[str, Quote] | None:
+        """This step's quotes of ``contracts`` if every one was already built this step (the
+        backtest quotes the broker's book before the engine asks for the same legs), else
+        None. Unavailable contracts are left out, as a fresh request leaves them out."""
+        cache = self._step_quotes
+        out: dict[str, Quote] = {}
+        for contract in contracts:
+            key = self._info(contract)[0]
+            if key not in cache:
+                return None
+            quote = cache[key]
+            if quote is not None:
+                out[key] = quote
         return out
 
     def quote(self, contract: OptionContract) -> Quote | None:

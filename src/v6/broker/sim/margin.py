@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -86,11 +87,28 @@ class MarginModel:
             covered.extend(kept)
             for contract, count in naked:
                 naked_total += count * self.naked_per_share(contract, mark, spot) * mult
-        structure = naked_total + _worst_payoff_loss(covered) * mult
+        structure = naked_total + _worst_payoff_loss(tuple(covered)) * mult
+        if structure <= self._naked_floor(members, spot):
+            return structure  # the cap below cannot bind: skip pricing every short
         all_naked = sum(
             -q * self.naked_per_share(c, mark, spot) * mult for c, q in members if q < 0
         )
         return min(structure, all_naked)
+
+    def _naked_floor(self, members: list[tuple[OptionContract, int]], spot: SpotFn) -> float:
+        """A lower bound of carrying every short naked: each short costs at least the
+        minimum fraction of its strike (puts) or of the underlying (calls), premium >= 0."""
+        floor = 0.0
+        for contract, qty in members:
+            if qty >= 0:
+                continue
+            if contract.right is Right.CALL:
+                underlying = spot(contract.symbol)
+                base = underlying if underlying is not None and underlying > 0 else contract.strike
+            else:
+                base = contract.strike
+            floor += -qty * self.naked_minimum_fraction * base * contract.multiplier
+        return floor
 
     def naked_per_share(self, contract: OptionContract, mark: MarkFn, spot: SpotFn) -> float:
         """Reg-T requirement per share of one uncovered short option. Without an underlying
@@ -136,11 +154,13 @@ def _split_uncovered(
     return [(c, q) for c, q in kept if q != 0], naked
 
 
-def _worst_payoff_loss(positions: list[tuple[OptionContract, int]]) -> float:
+@lru_cache(maxsize=8192)
+def _worst_payoff_loss(positions: tuple[tuple[OptionContract, int], ...]) -> float:
     """``max(0, -min payoff)`` per share at expiry of a position set whose net calls are not
     short (so the payoff is bounded below). Payoffs are piecewise linear with kinks at strikes,
     so the minimum over S >= 0 is at S = 0 or at a strike (evaluated as one array product:
-    a book of hundreds of legs in one expiry stays well under a millisecond)."""
+    a book of hundreds of legs in one expiry stays well under a millisecond). Cached: a held
+    book is re-margined on every account poll and order check with the same positions)."""
     if not positions:
         return 0.0
     strikes = np.fromiter((c.strike for c, _ in positions), dtype=np.float64)

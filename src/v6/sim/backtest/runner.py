@@ -15,6 +15,7 @@ engine reads the market through ``GuardedFeed``, which refuses any read of the f
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from v6.clock import VirtualClock
 from v6.config.models import TradingConfig
 from v6.errors import InputRejected
 from v6.execution.config import ExecutionConfig
+from v6.journal import HoldPolicy
 from v6.ports.broker import AccountSummary
 from v6.ports.clock import Clock
 from v6.sim.backtest.entry_lag import EntryTiming, LaggedEntryWorkflow
@@ -194,6 +196,9 @@ class Backtest:
             health_every_s=QUIET_S,
             flush_every_s=QUIET_S,
         )
+        if self.opts.journal is JournalMode.MEMORY:
+            # The decisions table is not kept: an unchanged HOLD need not even be encoded.
+            engine.svc.decisions.policy = HoldPolicy(interval_s=math.inf)
         lag = LaggedEntryWorkflow(engine.entry, self.opts.lag_entries)
         engine.entry = lag  # the same entry workflow, entries held N steps (0: none)
         await start(engine, MemoryJournal(self.memory))
