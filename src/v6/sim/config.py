@@ -84,7 +84,7 @@ class UnderlyingSpec(ConfigSection):
     """Sensitivity to market-wide moves: market jumps, regime drift, crash and scenario pins."""
     jumps: JumpSpec = Field(default_factory=JumpSpec)
     """Idiosyncratic jumps (news on this name only); market jumps are in ``SimConfig``."""
-    implied_vol_premium: Annotated[float, NoBool, Field(ge=0.8, le=2.0)] = 1.1
+    implied_vol_premium: Annotated[float, NoBool, Field(ge=0.8, le=2.0)] = 1.2
     """ATM implied vol over expected realised vol (the variance risk premium, as a vol ratio)."""
 
 

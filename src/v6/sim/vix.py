@@ -2,7 +2,7 @@
 built from it, so the index the rules watch is consistent with the paths they trade.
 
 E[mean variance over T] = theta + (v0 - theta)(1 - e^{-kT}) / (kT) + jump variance per year;
-ATM 30-day implied vol = sqrt(that) * ``implied_vol_premium`` (~1.1, the variance risk
+ATM 30-day implied vol = sqrt(that) * ``implied_vol_premium`` (~1.2, the variance risk
 premium); VIX = 100 * the reference symbol's ATM implied vol * ``premium_over_atm`` (~1.05,
 because the VIX strip includes the expensive OTM puts). T is 21 sessions (30 calendar days).
 Because spot and variance shocks are negatively correlated (rho ~ -0.7), VIX jumps when the
