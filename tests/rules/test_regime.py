@@ -231,9 +231,12 @@ def test_simulated_crash_scenario_is_detected_at_once(seed: int) -> None:
     daily = _sim_daily("crash-day", seed)
     spy = daily.symbols.index("SPY")
     readings = DET.run(daily.close[spy], daily.vix_close)
-    calm = [r.regime for r in readings[WARMUP:60]]
-    assert Counter(calm)[Regime.NORMAL] / len(calm) >= 0.8
-    assert Regime.CRASH not in calm
+    before = [r.regime for r in readings[WARMUP:60]]
+    assert Regime.CRASH not in before
+    if daily.vix_close[WARMUP:60].max() < DET.cfg.high_vol_vix:
+        # a quiet background (regime chain off, but Heston vol still wanders) reads quiet
+        quiet = Counter(before)[Regime.NORMAL] + Counter(before)[Regime.LOW_VOL]
+        assert quiet / len(before) >= 0.8
     assert [r.regime for r in readings[60:63]] == [Regime.CRASH] * 3
 
 
