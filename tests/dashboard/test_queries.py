@@ -296,8 +296,9 @@ def test_a_fired_rule_wins_with_its_own_thresholds() -> None:
 
 
 def test_dte_only_counts_against_the_exit_date() -> None:
-    at_exit = closest_rule({"dte": 21.0}, RULES, TARGETS)
-    far = closest_rule({"dte": 42.0}, RULES, TARGETS)
+    exit_dte = float(RULES.dte_roll.roll_dte)  # the roll handles the managed exit date
+    at_exit = closest_rule({"dte": exit_dte}, RULES, TARGETS)
+    far = closest_rule({"dte": 2 * exit_dte}, RULES, TARGETS)
     assert at_exit is not None
     assert far is not None
     assert at_exit.closeness == 1.0

@@ -29,7 +29,7 @@ def test_build_spec_from_config_takes_entry_and_strategies() -> None:
     cfg = TradingConfig()
     spec = BuildSpec.from_config(cfg.entry, cfg.strategies)
     assert (spec.dte_min, spec.dte_max, spec.short_delta) == (21, 45, 0.16)
-    assert (spec.wing_width_dollars, spec.min_credit_fraction) == (5.0, 0.25)
+    assert (spec.wing_width_dollars, spec.min_credit_fraction) == (10.0, 0.25)
     assert spec.skew == cfg.strategies.skew
 
 

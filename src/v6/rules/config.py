@@ -90,8 +90,10 @@ class TimeExitConfig(RuleSection):
     """Close at a DTE; never carry a short option into expiration unless told to."""
 
     priority: Priority = 3
-    exit_dte: NonNegativeInt = 21
-    """Close at or below this many days to expiry (deferred to dte_roll, see defer_to_roll)."""
+    exit_dte: NonNegativeInt = 7
+    """Close at or below this many days to expiry (deferred to dte_roll, see defer_to_roll).
+    7 rather than the common 21: on the tuning seeds exiting at 21 DTE paid the spread before
+    most of the premium had decayed (docs/backtest.md)."""
     defer_to_roll: bool = True
     """While dte_roll is enabled, leave the exit_dte exit to it (roll, else its fallback)."""
     hard_exit_dte: NonNegativeInt = 0
@@ -146,9 +148,10 @@ class DeltaRiskConfig(RuleSection):
     """Act when a short leg's delta or the position's net delta is beyond a limit."""
 
     priority: Priority = 7
-    max_short_leg_abs_delta: AbsDelta = 0.35
-    """Per-share |delta| of any short leg."""
-    max_net_delta_per_share: AbsDelta = 0.25
+    max_short_leg_abs_delta: AbsDelta = 0.5
+    """Per-share |delta| of any short leg: 0.5 = the short strike is at the money. (At 0.35 the
+    rule closed most tested condors at a loss that they would have recovered.)"""
+    max_net_delta_per_share: AbsDelta = 0.5
     """|position delta| / (units x multiplier): the net delta of one unit, per share."""
     action: RiskAction = "close"
     reduce_fraction: OpenFraction01 = 0.5
@@ -190,7 +193,8 @@ class DTERollConfig(RuleSection):
     """Roll to the next target expiry at a DTE, for a credit; else the fallback policy."""
 
     priority: Priority = 10
-    roll_dte: PositiveInt = 21
+    roll_dte: PositiveInt = 7
+    """Roll at or below this DTE (tuned with time_exit.exit_dte, docs/backtest.md)."""
     target_dte_min: PositiveInt = 35
     target_dte_max: PositiveInt = 45
     credit_only: bool = True
@@ -209,9 +213,11 @@ class VIXExitConfig(RuleSection):
     """Close or reduce when VIX is high or jumped in a day."""
 
     priority: Priority = 11
-    vix_level: VixPoints = 35.0
-    max_vix_change_1d: OpenFraction01 = 0.30
-    """VIX up this fraction or more since the previous close (0.30 = +30 %)."""
+    vix_level: VixPoints = 45.0
+    """Exit at or above this VIX: a crash, not an ordinary high-vol stretch (at 35 the rule
+    sold premium back at its most expensive on the tuning seeds)."""
+    max_vix_change_1d: OpenFraction01 = 0.6
+    """VIX up this fraction or more since the previous close (0.6 = +60 %)."""
     action: ExitAction = "close"
     reduce_fraction: OpenFraction01 = 0.5
 
