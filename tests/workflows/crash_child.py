@@ -17,24 +17,17 @@ import signal
 from pathlib import Path
 from typing import Any
 
+from kit import TEST_OVERRIDES  # kit.py beside this script (the child runs it by path)
+
 from v6.clock import WallClock
 from v6.config import load_config
 from v6.domain.orders import Order, OrderEvent
 from v6.workflows.checkpoint import CheckpointBroker
 from v6.workflows.runner import SimOptions, SimRun
 
-OVERRIDES: dict[str, Any] = {
-    # tests/workflows/kit.py TEST_OVERRIDES (this script runs in its own process)
-    "entry.wing_width_dollars": 5.0,
-    "rules.time_exit.exit_dte": 21,
-    "rules.dte_roll.roll_dte": 21,
-    "rules.delta_risk.max_short_leg_abs_delta": 0.35,
-    "rules.delta_risk.max_net_delta_per_share": 0.25,
-    "rules.vix_exit.vix_level": 35.0,
-    "rules.vix_exit.max_vix_change_1d": 0.30,
-    "entry.min_credit_fraction": 0.12,
-    "limits.max_per_strategy_type.iron_condor": 2,
-}
+OVERRIDES: dict[str, Any] = dict(TEST_OVERRIDES)
+"""The workflow stories' configuration (``kit.py`` sits beside this script, so it imports as a
+top-level module in the child process)."""
 
 
 def arm(kill_at: int, kind: str) -> None:
