@@ -70,6 +70,18 @@ def _out_dir(data_dir: Path, out: Path | None, name: str) -> Path:
     return target
 
 
+def _bar(console: Console) -> Progress:
+    """The progress bar both commands show: label, bar, done/total, elapsed, live stats."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[stats]}"),
+        console=console,
+    )
+
+
 def backtest(
     config: ConfigOpt = None,
     days: Annotated[int, typer.Option(min=1, max=2520, help="Sessions to run.")] = 250,
@@ -144,14 +156,7 @@ def backtest(
     runner = Backtest(cfg, opts, work_dir=work, wall=wall)
     try:
         if progress:
-            bar = Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("{task.fields[stats]}"),
-                console=console,
-            )
+            bar = _bar(console)
             with bar:
                 task = bar.add_task("backtest", total=days, stats="")
 
@@ -257,14 +262,7 @@ def compare(
     target = _out_dir(a.config.data_dir, out, run_name)
     console = _console()
     if progress:
-        bar = Progress(
-            TextColumn("[bold]compare"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[stats]}"),
-            console=console,
-        )
+        bar = _bar(console)
         with bar:
             task = bar.add_task("compare", total=paths * 2, stats="")
 
